@@ -35,6 +35,17 @@ class Callback:
     epoch 1: 0.500
     """
 
+    #: Attributes holding open resources (files, writers, progress bars) that
+    #: cannot be pickled; :meth:`__getstate__` sets them to ``None`` so a net
+    #: can be checkpointed or cloned with its callbacks while they are open.
+    _transient_attributes = ()
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        for name in self._transient_attributes:
+            state[name] = None
+        return state
+
     def on_train_begin(self, net, logs=None):
         """Called once before the first epoch."""
 
