@@ -47,9 +47,6 @@ class PrintLog(Callback):
         print(self.format_row(logs, header=self.first_row))
         self.first_row = False
 
-    def get_state(self):
-        return {}
-
     def format_row(self, row, header=False):
         """Return the table line(s) for one history row.
 
