@@ -9,6 +9,16 @@ from .weights import snapshot_params
 LOSS_KEYS = ("loss", "label_loss", "domain_loss")
 
 
+def _optimizer_slots(net):
+    return getattr(net, "_graph", None) and net._graph.get("slots") or []
+
+
+def _snapshot(net):
+    # the optimizer slots (momentum velocities) must roll back too: after the diverging step
+    # they hold inf/NaN, and the next update would blow up the restored weights again
+    return snapshot_params(net), [slot.get_value() for slot in _optimizer_slots(net)]
+
+
 class TerminateOnNaN(Callback):
     """Stop training as soon as a batch loss is NaN or infinite.
 
@@ -16,11 +26,12 @@ class TerminateOnNaN(Callback):
     adversarial nets, ``label_loss`` and ``domain_loss``) are checked. On a
     non-finite value the callback sets ``net.stop_training``, loads the last
     parameters whose loss was finite (the parameters a finite-loss batch was
-    computed with; the initial ones if the first batch already failed),
+    computed with; the initial ones if the first batch already failed) and
+    the optimizer slots (momentum) of that moment,
     warns with a :class:`RuntimeWarning` naming the losses, the epoch and the
     batch, and records them in :attr:`nonfinite_`.
 
-    Cost: one copy of the parameters per batch (taken in
+    Cost: one copy of the parameters and optimizer slots per batch (taken in
     ``on_batch_begin``), cheap for the small nets DANN experiments use.
 
     Parameters
@@ -52,11 +63,11 @@ class TerminateOnNaN(Callback):
 
     def on_train_begin(self, net, logs=None):
         self.nonfinite_ = None
-        self._last_finite = snapshot_params(net) if self.restore_weights else None
+        self._last_finite = _snapshot(net) if self.restore_weights else None
 
     def on_batch_begin(self, net, logs=None):
         if self.restore_weights:
-            self._pending = snapshot_params(net)
+            self._pending = _snapshot(net)
 
     def on_batch_end(self, net, logs=None):
         bad = {key: float(logs[key]) for key in LOSS_KEYS
@@ -68,7 +79,10 @@ class TerminateOnNaN(Callback):
         self.nonfinite_ = {"epoch": logs.get("epoch"), "batch": logs.get("batch"), "losses": bad}
         restored = ""
         if self.restore_weights:
-            net.load_params_from(self._last_finite)
+            params, slots = self._last_finite
+            net.load_params_from(params)
+            for slot, value in zip(_optimizer_slots(net), slots):
+                slot.set_value(value)
             restored = "; restored the last parameters with a finite loss"
         warnings.warn(
             f"{type(self).__name__}: non-finite {', '.join(f'{k}={v}' for k, v in bad.items())} at "
