@@ -195,27 +195,10 @@ def test_regression_label_head():
         net.fit(X, np.array(["a"] * 30), Xt)
 
 
-def rotated_moons(seed):
-    """Two moons, target = a fresh draw rotated by 35 degrees (Ganin et al., JMLR 2016, section 5.1.1)."""
-    from sklearn.datasets import make_moons
-    X, y = make_moons(300, noise=0.1, random_state=seed)
-    Xt, yt = make_moons(300, noise=0.1, random_state=seed + 100)
-    a = np.deg2rad(35)
-    rotation = np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]])
-    return X.astype(np.float32), y, (Xt @ rotation.T).astype(np.float32), yt
-
-
-class AnnealLambda(Callback):
-    """The paper's schedule lambda_max * (2 / (1 + exp(-10 p)) - 1)."""
-
-    def __init__(self, lambda_max):
-        self.lambda_max = lambda_max
-
-    def on_batch_begin(self, net, logs=None):
-        net.set_hyperparam("hp_lambda", self.lambda_max * (2 / (1 + np.exp(-10 * logs["p"])) - 1))
-
-
 def test_two_moons_dann_beats_source_only():
+    """Ganin et al. (JMLR 2016, section 5.1.1): target = source moons rotated by 35 degrees."""
+    from adaptnet.callbacks import LambdaScheduler
+    from adaptnet.datasets import make_moons_da
     from adaptnet.nonlinearities import tanh
     net = AdversarialNet(
         [(InputLayer, {"shape": (None, 2)}), (DenseLayer, {"num_units": 32, "nonlinearity": tanh}),
@@ -224,15 +207,15 @@ def test_two_moons_dann_beats_source_only():
         domain_layers=[(DenseLayer, {"num_units": 32}), (DenseLayer, {"num_units": 1, "nonlinearity": sigmoid})],
         feature_layer="features", update=updates.adam, update_learning_rate=0.003, max_epochs=300,
         train_split=None, batch_iterator_train=BatchIterator(batch_size=32, shuffle=True),
-        callbacks=[AnnealLambda(2.0)])
+        callbacks=[LambdaScheduler(2.0)])
     scores = {True: [], False: []}
     for adversarial in (True, False):
         for seed in range(3):
-            X, y, Xt, yt = rotated_moons(seed)
+            X, y, Xt, yt = make_moons_da(300, noise=0.1, rotation=35, random_state=seed)
             net.set_params(adversarial=adversarial, random_state=seed).fit(X, y, Xt)
             assert net.score(X, y) > 0.97
             scores[adversarial].append(net.score(Xt, yt))
     dann, source_only = np.mean(scores[True]), np.mean(scores[False])
     print(f"two moons target accuracy: DANN {dann:.3f} {scores[True]}, source only {source_only:.3f} {scores[False]}")
-    assert dann >= 0.88
+    assert dann >= 0.90
     assert dann - source_only >= 0.15
