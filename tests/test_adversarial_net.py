@@ -96,9 +96,12 @@ def test_one_step_matches_numpy_dann(tiny_net, adversarial):
 def test_epoch_is_one_pass_over_the_larger_domain(tiny_net):
     X, y, Xt = tiny_data(n_source=10, n_target=25)
     iterator = RecordingIterator(batch_size=4, shuffle=True)
-    sizes = []
+    sizes, announced = [], []
 
     class Sizes(Callback):
+        def on_epoch_begin(self, net, logs=None):
+            announced.append(logs["n_batches"])
+
         def on_batch_end(self, net, logs=None):
             sizes.append(logs["batch_size"])
 
@@ -107,6 +110,7 @@ def test_epoch_is_one_pass_over_the_larger_domain(tiny_net):
     used = tiny_net._iterators["train"].target_batches
     tiny_net.set_params(batch_iterator_train=BatchIterator(batch_size=100), callbacks=None)
     assert sizes == [4] * 6 + [1] + [4] * 6 + [1]
+    assert announced == [7, 7]
     for epoch in range(2):
         seen = np.concatenate(used[epoch * 7:(epoch + 1) * 7])
         # every target sample exactly once per epoch, in a new order each epoch

@@ -11,9 +11,10 @@ class Callback:
       ``X_train``, ``y_train``, ``X_valid``, ``y_valid`` and, for
       :class:`~adaptnet.AdversarialNet`, ``X_target``, ``X_valid_target``,
       ``y_valid_target`` (``None`` where absent).
-    * ``on_epoch_begin(net, logs)``: ``{"epoch": int}`` (1-based).
+    * ``on_epoch_begin(net, logs)``: ``epoch`` (1-based) and ``n_batches``
+      (batches in the epoch).
     * ``on_batch_begin(net, logs)`` / ``on_batch_end(net, logs)``: ``epoch``,
-      ``batch`` (0-based), ``batch_size``, progress ``p`` in [0, 1], the
+      ``batch`` (0-based), ``n_batches``, ``batch_size``, progress ``p`` in [0, 1], the
       current ``learning_rate`` and ``hp_lambda``; after the batch also
       ``loss`` and, for adversarial nets, ``label_loss`` and ``domain_loss``.
     * ``on_epoch_end(net, logs)``: ``logs`` *is* the epoch's row of

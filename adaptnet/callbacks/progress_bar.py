@@ -14,8 +14,7 @@ class ProgressBar(Callback):
     The postfix shows the running means over the epoch of the batch losses
     (``loss`` and, for adversarial nets, ``label_loss`` and ``domain_loss``)
     and the current ``hp_lambda``. The bar's length is the number of batches
-    per epoch: one pass over the larger domain in batches of
-    ``net.batch_iterator_train.batch_size``.
+    per epoch that the net announces in ``on_epoch_begin`` (``n_batches``).
 
     Parameters
     ----------
@@ -45,19 +44,11 @@ class ProgressBar(Callback):
         self.file = file
         self._bar = None
         self._sums = {}
-        self.n_batches_ = None
-
-    def on_train_begin(self, net, logs=None):
-        logs = logs or {}
-        # An epoch is one pass over the larger domain, in batches of the source batch size.
-        batch_size = getattr(getattr(net, "batch_iterator_train", None), "batch_size", None)
-        sizes = [len(logs[k]) for k in ("X_train", "X_target") if logs.get(k) is not None]
-        self.n_batches_ = -(-max(sizes) // batch_size) if batch_size and sizes else None
 
     def on_epoch_begin(self, net, logs=None):
         self._close()
         self._sums = {}
-        self._bar = tqdm(desc=f"epoch {logs['epoch']}", total=self.n_batches_, unit="batch",
+        self._bar = tqdm(desc=f"epoch {logs['epoch']}", total=logs.get("n_batches"), unit="batch",
                          leave=self.leave, file=self.file if self.file is not None else sys.stderr,
                          dynamic_ncols=True)
 

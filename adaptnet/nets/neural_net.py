@@ -1159,12 +1159,12 @@ class NeuralNet(BaseEstimator):
     def _run_epoch(self, epoch, data, n_batches, callbacks):
         start = time.time()
         for _, cb in callbacks:
-            cb.on_epoch_begin(self, {"epoch": epoch})
+            cb.on_epoch_begin(self, {"epoch": epoch, "n_batches": n_batches})
         total = max(self.max_epochs, 1) * n_batches
         done = (epoch - 1) * n_batches
         sums, count, stop = {}, 0, False
         for batch, (inputs, size) in enumerate(self._train_batches(data)):
-            logs = {"epoch": epoch, "batch": batch, "batch_size": size,
+            logs = {"epoch": epoch, "batch": batch, "n_batches": n_batches, "batch_size": size,
                     "p": min(1.0, (done + batch) / total)}
             logs.update(self._hyper_values())
             for _, cb in callbacks:
