@@ -116,7 +116,7 @@ class EpochScorer(Callback):
         -------
         float
         """
-        raise NotImplementedError
+        raise NotImplementedError("abstract: EpochScorer subclasses implement score()")
 
     def get_state(self):
         """Return ``{'last_value_': ...}``.
