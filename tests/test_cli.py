@@ -338,24 +338,27 @@ def test_demo_end_to_end(tmp_path, capsys):
     out = tmp_path / "demo"
     assert main(["demo", "--epochs", "2", "--seed", "1", "--out", str(out), "--quiet"]) == 0
     printed = capsys.readouterr().out
-    table = re.search(r"^method\s+source acc\s+target acc\s+domain acc\s+time \(s\)\n"
-                      r"(source-only.*)\n(DANN.*)$", printed, re.M)
+    table = re.search(r"^task\s+method\s+source acc\s+target acc\s+domain acc\s+time \(s\)\n"
+                      r"(moons\s+source-only.*)\n(moons\s+DANN.*)\n"
+                      r"(digits\s+source-only.*)\n(digits\s+DANN.*)$", printed, re.M)
     assert table, printed
     for row in table.groups():
-        values = [float(v) for v in row.split()[1:]]
+        values = [float(v) for v in row.split()[2:]]
         assert all(0 <= v <= 1 for v in values[:3]) and values[3] > 0
+    assert "two moons, target rotated by 35 degrees: DANN changes target accuracy by" in printed
     logdir = out / "runs"
     assert f"tensorboard --logdir {logdir}" in printed
-    for name in ("learning_curves.png", "embedding.png"):
-        path = out / name
-        assert path.read_bytes()[:8] == PNG_SIGNATURE
-        image = matplotlib.image.imread(path)
-        assert image.shape[0] > 300 and image.shape[1] > 600
-        # not a blank canvas
-        assert image[..., :3].std() > 0.05
-    for run in ("source-only", "dann"):
-        events = _events(logdir / run)
-        assert [e.step for e in events.Scalars("target_valid_accuracy")] == [1, 2]
-    lambdas = [e.value for e in _events(logdir / "dann").Scalars("hp_lambda")]
-    assert lambdas[0] > 0 and lambdas == sorted(lambdas)
-    assert [e.value for e in _events(logdir / "source-only").Scalars("hp_lambda")] == [0, 0]
+    for task in ("moons", "digits"):
+        for name in (f"{task}_learning_curves.png", f"{task}_embedding.png"):
+            path = out / name
+            assert path.read_bytes()[:8] == PNG_SIGNATURE
+            image = matplotlib.image.imread(path)
+            assert image.shape[0] > 300 and image.shape[1] > 600
+            # not a blank canvas
+            assert image[..., :3].std() > 0.05
+        for run in ("source-only", "dann"):
+            events = _events(logdir / f"{task}-{run}")
+            assert [e.step for e in events.Scalars("target_valid_accuracy")] == [1, 2]
+        lambdas = [e.value for e in _events(logdir / f"{task}-dann").Scalars("hp_lambda")]
+        assert lambdas[0] > 0 and lambdas == sorted(lambdas)
+        assert [e.value for e in _events(logdir / f"{task}-source-only").Scalars("hp_lambda")] == [0, 0]

@@ -1,4 +1,4 @@
-"""``adaptnet demo``: source-only vs. DANN on digits -> digits-M, plots, TensorBoard logs."""
+"""``adaptnet demo``: source-only vs. DANN on two moons and digits -> digits-M, plots, TensorBoard logs."""
 import argparse
 import os
 import shutil
@@ -12,12 +12,16 @@ from .config import ConfigError
 __all__ = ["add_parser", "run", "load_demo_data", "make_demo_net", "evaluate", "format_table",
            "RUN_NAMES"]
 
-#: Run name -> whether it is adversarial; also the TensorBoard sub-folders under ``runs/``.
+#: Run name -> whether it is adversarial; with the task, the TensorBoard sub-folders
+#: ``runs/<task>-<run name>``.
 RUN_NAMES = {"source-only": False, "dann": True}
 _LABELS = {"source-only": "source-only", "dann": "DANN"}
 CURVE_KEYS = ["label_loss", "domain_loss", "domain_accuracy", "hp_lambda", "learning_rate",
               "target_valid_accuracy"]
-DEFAULT_EPOCHS = 40
+#: Task -> (description, default epochs).
+TASKS = {"moons": ("two moons, target rotated by 35 degrees", 300),
+         "digits": ("digits -> digits-M", 40)}
+DEFAULT_EPOCHS = None
 
 
 def _positive_int(text):
@@ -41,20 +45,24 @@ def add_parser(subparsers):
     Examples
     --------
     >>> sub = argparse.ArgumentParser().add_subparsers()
-    >>> add_parser(sub).parse_args([]).epochs == DEFAULT_EPOCHS
-    True
+    >>> add_parser(sub).parse_args([]).task
+    'all'
     """
     parser = subparsers.add_parser(
-        "demo", help="source-only vs. DANN on digits -> digits-M (about a minute)",
-        description="Train the same network source-only and with DANN on the download-free "
-                    "digits -> digits-M domain shift (scikit-learn's 8x8 digits against their "
+        "demo", help="source-only vs. DANN on two moons and digits -> digits-M (about a minute)",
+        description="Train the same network source-only and with DANN on two download-free "
+                    "domain shifts: the DANN paper's two moons (the target rotated by 35 "
+                    "degrees) and digits -> digits-M (scikit-learn's 8x8 digits against their "
                     "blend with colour photos), print source, target and domain accuracy, "
                     "write TensorBoard logs to OUT/runs/ and plots to OUT/: "
-                    "learning_curves.png and embedding.png (the learned features of both "
-                    "domains before and after adaptation).",
+                    "TASK_learning_curves.png and TASK_embedding.png (the learned features of "
+                    "both domains before and after adaptation).",
     )
     parser.add_argument("--epochs", type=_positive_int, default=DEFAULT_EPOCHS,
-                        help="training epochs of each run (default: %(default)s)")
+                        help="training epochs of each run (default: 300 for moons, 40 for "
+                             "digits)")
+    parser.add_argument("--task", choices=["all", *TASKS], default="all",
+                        help="which domain shift to run (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the data split, the digits-M blend and the networks "
                              "(default: %(default)s)")
@@ -68,12 +76,15 @@ def add_parser(subparsers):
     return parser
 
 
-def load_demo_data(seed):
-    """Split digits -> digits-M into training and held-out parts of both domains.
+def load_demo_data(seed, task="digits"):
+    """Training and held-out data of both domains for one demo task.
 
     Parameters
     ----------
     seed : int
+    task : {'digits', 'moons'}
+        ``'digits'`` splits digits -> digits-M; ``'moons'`` draws 300 points
+        per domain for training and a fresh 1000 per domain for evaluation.
 
     Returns
     -------
@@ -90,10 +101,19 @@ def load_demo_data(seed):
     1797
     >>> round(len(data["X_source_test"]) / (len(data["X"]) + len(data["X_source_test"])), 2)
     0.2
+    >>> load_demo_data(0, "moons")["X_target_test"].shape
+    (1000, 2)
     """
     from sklearn.model_selection import train_test_split
 
-    from ..datasets import load_digits_m
+    from ..datasets import load_digits_m, make_moons_da
+
+    if task == "moons":
+        X, y, X_t, _ = make_moons_da(300, noise=0.1, rotation=35, random_state=seed)
+        X_s_test, y_s_test, X_t_test, y_t_test = make_moons_da(
+            1000, noise=0.1, rotation=35, random_state=seed + 1)
+        return {"X": X, "y": y, "X_source_test": X_s_test, "y_source_test": y_s_test,
+                "X_target": X_t, "X_target_test": X_t_test, "y_target_test": y_t_test}
 
     X_s, y_s, X_t, y_t = load_digits_m(random_state=seed)
     X, X_s_test, y, y_s_test = train_test_split(X_s, y_s, test_size=0.2, stratify=y_s,
@@ -104,8 +124,8 @@ def load_demo_data(seed):
             "X_target": X_t, "X_target_test": X_t_test, "y_target_test": y_t_test}
 
 
-def make_demo_net(input_shape, adversarial, epochs, seed, callbacks=()):
-    """Return the demo's network: the same architecture for both runs.
+def make_demo_net(input_shape, adversarial, epochs, seed, callbacks=(), task="digits"):
+    """Return the demo's network for a task: the same architecture for both runs.
 
     Parameters
     ----------
@@ -116,7 +136,11 @@ def make_demo_net(input_shape, adversarial, epochs, seed, callbacks=()):
     epochs : int
     seed : int
     callbacks : sequence of Callback
-        Added after the lambda and learning-rate schedules.
+        Added after the lambda (and, for digits, learning-rate) schedules.
+    task : {'digits', 'moons'}
+        ``'moons'``: two tanh layers of 32 units, a 32-unit domain head, Adam
+        and the paper's lambda schedule up to 2 (the setting of the test
+        suite's two-moons check).
 
     Returns
     -------
@@ -132,6 +156,17 @@ def make_demo_net(input_shape, adversarial, epochs, seed, callbacks=()):
     from .. import AdversarialNet, presets, updates
     from ..callbacks import LambdaScheduler, LearningRateScheduler
     from ..nets import BatchIterator
+
+    if task == "moons":
+        schedules = [LambdaScheduler(lambda_max=2.0)] if adversarial else []
+        return AdversarialNet(
+            **presets.mlp(input_shape, 2, hidden_units=[32, 32], domain_hidden_units=[32],
+                          nonlinearity="tanh"),
+            adversarial=adversarial, update=updates.adam, update_learning_rate=0.003,
+            max_epochs=epochs, batch_iterator_train=BatchIterator(32, shuffle=True),
+            train_split=None, random_state=seed,
+            callbacks=schedules + list(callbacks),
+        )
 
     schedules = [LearningRateScheduler("dann", alpha=10.0, beta=0.75)]
     if adversarial:
@@ -189,8 +224,8 @@ def format_table(rows):
 
     Parameters
     ----------
-    rows : list of (str, dict)
-        Method name and its metrics (:func:`evaluate` plus ``time``, seconds).
+    rows : list of (str, str, dict)
+        Task, method name and its metrics (:func:`evaluate` plus ``time``, seconds).
 
     Returns
     -------
@@ -198,20 +233,22 @@ def format_table(rows):
 
     Examples
     --------
-    >>> print(format_table([("DANN", {"source_accuracy": 0.9, "target_accuracy": 0.5,
-    ...                               "domain_accuracy": 0.6, "time": 12.34})]))
-    method       source acc  target acc  domain acc  time (s)
-    DANN              0.900       0.500       0.600      12.3
+    >>> print(format_table([("moons", "DANN", {"source_accuracy": 0.9, "target_accuracy": 0.5,
+    ...                                        "domain_accuracy": 0.6, "time": 12.34})]))
+    task    method       source acc  target acc  domain acc  time (s)
+    moons   DANN              0.900       0.500       0.600      12.3
     """
-    lines = [f"{'method':<12} {'source acc':>10}  {'target acc':>10}  {'domain acc':>10}  "
-             f"{'time (s)':>8}"]
-    for name, m in rows:
-        lines.append(f"{name:<12} {m['source_accuracy']:>10.3f}  {m['target_accuracy']:>10.3f}  "
-                     f"{m['domain_accuracy']:>10.3f}  {m['time']:>8.1f}")
+    lines = [f"{'task':<7} {'method':<12} {'source acc':>10}  {'target acc':>10}  "
+             f"{'domain acc':>10}  {'time (s)':>8}"]
+    for task, name, m in rows:
+        lines.append(f"{task:<7} {name:<12} {m['source_accuracy']:>10.3f}  "
+                     f"{m['target_accuracy']:>10.3f}  {m['domain_accuracy']:>10.3f}  "
+                     f"{m['time']:>8.1f}")
     return "\n".join(lines)
 
 
-def _save_plots(nets, data, out, method, seed):
+def _save_plots(nets, data, out, method, seed, task):
+    title = TASKS[task][0]
     from matplotlib.figure import Figure
 
     from ..plotting import plot_embedding, plot_history
@@ -220,9 +257,8 @@ def _save_plots(nets, data, out, method, seed):
     axes = curves.subplots(2, 3).ravel()
     for name, net in nets.items():
         plot_history(net, keys=CURVE_KEYS, ax=axes, label=_LABELS[name])
-    curves.suptitle("digits -> digits-M: learning curves (target accuracy on held-out target "
-                    "samples)")
-    curves_path = os.path.join(out, "learning_curves.png")
+    curves.suptitle(f"{title}: learning curves (target accuracy on held-out target samples)")
+    curves_path = os.path.join(out, f"{task}_learning_curves.png")
     curves.savefig(curves_path, dpi=110)
 
     embedding = Figure(figsize=(10, 4.8), layout="constrained")
@@ -232,9 +268,9 @@ def _save_plots(nets, data, out, method, seed):
     for axis, (name, net) in zip(embedding.subplots(1, 2), nets.items()):
         plot_embedding(net, data["X_source_test"], data["X_target_test"], method=method, ax=axis,
                        title=titles[name], max_points=per_domain, random_state=seed)
-    embedding.suptitle(f"{'PCA' if method == 'pca' else 't-SNE'} of the learned features of "
-                       "held-out samples, coloured by domain")
-    embedding_path = os.path.join(out, "embedding.png")
+    embedding.suptitle(f"{title}: {'PCA' if method == 'pca' else 't-SNE'} of the learned "
+                       "features of held-out samples, coloured by domain")
+    embedding_path = os.path.join(out, f"{task}_embedding.png")
     embedding.savefig(embedding_path, dpi=110)
     return [curves_path, embedding_path]
 
@@ -245,7 +281,7 @@ def run(args):
     Parameters
     ----------
     args : argparse.Namespace
-        ``epochs``, ``seed``, ``out``, ``no_plots``, ``tsne``, ``quiet``.
+        ``epochs``, ``task``, ``seed``, ``out``, ``no_plots``, ``tsne``, ``quiet``.
 
     Returns
     -------
@@ -261,8 +297,8 @@ def run(args):
     --------
     >>> import tempfile
     >>> path = tempfile.mkstemp()[1]
-    >>> run(argparse.Namespace(epochs=1, seed=0, out=path, no_plots=True, tsne=False,
-    ...                        quiet=True))  # doctest: +ELLIPSIS
+    >>> run(argparse.Namespace(epochs=1, task="all", seed=0, out=path, no_plots=True,
+    ...                        tsne=False, quiet=True))  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     adaptnet.cli.config.ConfigError: --out: ... is a file; expected a folder
@@ -272,33 +308,42 @@ def run(args):
     out = os.path.abspath(args.out)
     if os.path.exists(out) and not os.path.isdir(out):
         raise ConfigError(f"--out: {out!r} is a file; expected a folder")
-    data = load_demo_data(args.seed)
-    fit_data = {k: data[k] for k in ("X", "y", "X_target")}
-    print(f"digits -> digits-M: {len(data['X'])} labelled source samples, "
-          f"{len(data['X_target'])} unlabelled target samples; evaluating on "
-          f"{len(data['X_source_test'])} source and {len(data['X_target_test'])} target samples")
-    nets, rows = {}, []
-    for name, adversarial in RUN_NAMES.items():
-        log_dir = os.path.join(out, "runs", name)
-        # a rerun replaces its own logs, so TensorBoard does not show two curves per run
-        shutil.rmtree(log_dir, ignore_errors=True)
-        callbacks = [TensorBoard(log_dir=log_dir)]
-        if not args.quiet:
-            callbacks.append(ProgressBar(leave=False))
-            print(f"training {_LABELS[name]} ({args.epochs} epochs)", flush=True)
-        net = make_demo_net(data["X"].shape[1:], adversarial, args.epochs, args.seed, callbacks)
-        start = time.perf_counter()
-        net.fit(**fit_data, X_valid_target=data["X_target_test"],
-                y_valid_target=data["y_target_test"])
-        rows.append((_LABELS[name], dict(evaluate(net, data), time=time.perf_counter() - start)))
-        nets[name] = net
+    tasks = list(TASKS) if args.task == "all" else [args.task]
+    rows, gains, plots = [], [], []
+    for task in tasks:
+        title, default_epochs = TASKS[task]
+        epochs = args.epochs or default_epochs
+        data = load_demo_data(args.seed, task)
+        print(f"{title}: {len(data['X'])} labelled source samples, {len(data['X_target'])} "
+              f"unlabelled target samples; evaluating on {len(data['X_source_test'])} source "
+              f"and {len(data['X_target_test'])} target samples")
+        nets = {}
+        for name, adversarial in RUN_NAMES.items():
+            log_dir = os.path.join(out, "runs", f"{task}-{name}")
+            # a rerun replaces its own logs, so TensorBoard does not show two curves per run
+            shutil.rmtree(log_dir, ignore_errors=True)
+            callbacks = [TensorBoard(log_dir=log_dir)]
+            if not args.quiet:
+                callbacks.append(ProgressBar(leave=False))
+                print(f"training {_LABELS[name]} ({epochs} epochs)", flush=True)
+            net = make_demo_net(data["X"].shape[1:], adversarial, epochs, args.seed, callbacks,
+                                task)
+            start = time.perf_counter()
+            net.fit(data["X"], data["y"], data["X_target"], X_valid_target=data["X_target_test"],
+                    y_valid_target=data["y_target_test"])
+            rows.append((task, _LABELS[name],
+                         dict(evaluate(net, data), time=time.perf_counter() - start)))
+            nets[name] = net
+        gains.append((title, rows[-1][2]["target_accuracy"] - rows[-2][2]["target_accuracy"]))
+        if not args.no_plots:
+            plots += _save_plots(nets, data, out, "tsne" if args.tsne else "pca", args.seed, task)
     print()
     print(format_table(rows))
-    gain = rows[1][1]["target_accuracy"] - rows[0][1]["target_accuracy"]
-    print(f"\nDANN changes target accuracy by {gain:+.3f} over source-only training.")
-    if not args.no_plots:
-        for path in _save_plots(nets, data, out, "tsne" if args.tsne else "pca", args.seed):
-            print(f"wrote {path}")
+    print()
+    for title, gain in gains:
+        print(f"{title}: DANN changes target accuracy by {gain:+.3f} over source-only training.")
+    for path in plots:
+        print(f"wrote {path}")
     print(f"TensorBoard logs: tensorboard --logdir {os.path.join(out, 'runs')}")
     sys.stdout.flush()
     return 0
