@@ -104,6 +104,10 @@ def as_tuple(x, N, t=None):
     return X
 
 
+def _is_int(value):
+    return isinstance(value, numbers.Integral) and not isinstance(value, (bool, np.bool_))
+
+
 def check_positive_int(value, name, owner):
     """Return ``value`` as an int, raising when it is not a positive integer.
 
@@ -130,8 +134,43 @@ def check_positive_int(value, name, owner):
     >>> check_positive_int(3, "num_units", "DenseLayer")
     3
     """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value <= 0:
+    if not _is_int(value) or value <= 0:
         raise ValueError(f"{owner}: {name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_non_negative_int(value, name, owner):
+    """Return ``value`` as an int, raising when it is not an integer >= 0.
+
+    Parameters
+    ----------
+    value : object
+        The value to check (``patience``, ``cooldown``, ``start_from_epoch``).
+    name : str
+        Argument name used in the error message.
+    owner : str
+        Class name used in the error message.
+
+    Returns
+    -------
+    int
+
+    Raises
+    ------
+    ValueError
+        If ``value`` is not an integer >= 0.
+
+    Examples
+    --------
+    >>> check_non_negative_int(0, "patience", "EarlyStopping")
+    0
+    >>> check_non_negative_int(-1, "patience", "EarlyStopping")
+    Traceback (most recent call last):
+    ...
+    ValueError: EarlyStopping: patience must be an integer >= 0, got -1
+    """
+    if not _is_int(value) or value < 0:
+        raise ValueError(f"{owner}: {name} must be an integer >= 0, got {value!r}")
     return int(value)
 
 

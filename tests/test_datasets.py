@@ -1,7 +1,6 @@
 """Tests of adaptnet.datasets: generators, IDX parsing, the MNIST loaders and their cache."""
 import gzip
 import hashlib
-import os
 from pathlib import Path
 
 import numpy as np

@@ -76,7 +76,7 @@ def test_terminate_on_nan_stops_in_the_first_bad_batch_and_restores_finite_weigh
     assert all(not np.isfinite(v) for v in report["losses"].values())
     assert set(report["losses"]) == {name for name, v in zip(("loss", "label_loss", "domain_loss"), last[2:])
                                      if not np.isfinite(v)}
-    expected = (f"TerminateOnNaN: non-finite "
+    expected = ("TerminateOnNaN: non-finite "
                 + ", ".join(f"{k}={v}" for k, v in report["losses"].items())
                 + f" at epoch {report['epoch']}, batch {report['batch']}: training stopped; "
                   "restored the last parameters with a finite loss")

@@ -182,7 +182,7 @@ def test_momentum_as_shared_variable_changes_without_recompiling():
     mu = shared_scalar(0.9, name="momentum")
     upd = updates.momentum(loss, params, learning_rate=0.1, momentum=mu)
     step = pytensor.function([], [], updates=upd)
-    ref_params, state = [W0.astype(np.float64), V0.astype(np.float64)], {}
+    ref_params = [W0.astype(np.float64), V0.astype(np.float64)]
     vel = [np.zeros_like(p) for p in ref_params]
     for mu_value in [0.9, 0.5, 0.0, 0.7]:
         mu.set_value(np.float32(mu_value))

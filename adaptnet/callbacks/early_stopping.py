@@ -3,8 +3,9 @@ import numbers
 
 import numpy as np
 
+from ..utils import check_non_negative_int
 from .base import Callback
-from .monitor import Monitor, check_non_negative_int
+from .monitor import Monitor
 from .weights import snapshot_params
 
 

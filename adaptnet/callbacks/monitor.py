@@ -143,38 +143,3 @@ class Monitor:
                 f"got the value {value!r}"
             )
         return float(value)
-
-
-def check_non_negative_int(value, name, owner):
-    """Return ``value`` as an int, raising when it is not an integer >= 0.
-
-    Parameters
-    ----------
-    value : object
-        The value to check (``patience``, ``cooldown``, ``start_from_epoch``).
-    name : str
-        Argument name used in the error message.
-    owner : str
-        Class name used in the error message.
-
-    Returns
-    -------
-    int
-
-    Raises
-    ------
-    ValueError
-        If ``value`` is not an integer >= 0.
-
-    Examples
-    --------
-    >>> check_non_negative_int(0, "patience", "EarlyStopping")
-    0
-    >>> check_non_negative_int(-1, "patience", "EarlyStopping")
-    Traceback (most recent call last):
-    ...
-    ValueError: EarlyStopping: patience must be an integer >= 0, got -1
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) or value < 0:
-        raise ValueError(f"{owner}: {name} must be an integer >= 0, got {value!r}")
-    return int(value)
