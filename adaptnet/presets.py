@@ -35,10 +35,10 @@ def _units(value, name, owner, allow_empty=False):
     return [int(v) for v in value]
 
 
-def _nonlinearity(name, owner):
+def _nonlinearity(name, owner, argument="nonlinearity"):
     function = getattr(nonlinearities, name, None) if isinstance(name, str) else None
     if not callable(function):
-        raise ValueError(f"{owner}: nonlinearity must be the name of a function of "
+        raise ValueError(f"{owner}: {argument} must be the name of a function of "
                          f"adaptnet.nonlinearities (e.g. 'rectify', 'sigmoid'), got {name!r}")
     return function
 
@@ -68,7 +68,7 @@ def _domain_head(units, nonlinearity):
 
 
 def mlp(input_shape, n_classes, hidden_units=(100,), domain_hidden_units=(100,),
-        nonlinearity="rectify", dropout=0.0):
+        nonlinearity="rectify", dropout=0.0, domain_nonlinearity=None):
     """A fully connected DANN: dense feature layers, a softmax classifier, a dense domain head.
 
     The feature extractor is ``len(hidden_units)`` dense layers (inputs of
@@ -93,6 +93,9 @@ def mlp(input_shape, n_classes, hidden_units=(100,), domain_hidden_units=(100,),
         Name of a function of :mod:`adaptnet.nonlinearities` for hidden units.
     dropout : float
         Dropout probability before the label classifier, in [0, 1).
+    domain_nonlinearity : str, optional
+        Name of the domain classifier's hidden nonlinearity; by default the
+        same as ``nonlinearity``.
 
     Returns
     -------
@@ -121,6 +124,8 @@ def mlp(input_shape, n_classes, hidden_units=(100,), domain_hidden_units=(100,),
     units = _units(hidden_units, "hidden_units", owner)
     domain_units = _units(domain_hidden_units, "domain_hidden_units", owner, allow_empty=True)
     function = _nonlinearity(nonlinearity, owner)
+    domain_function = function if domain_nonlinearity is None else _nonlinearity(
+        domain_nonlinearity, owner, "domain_nonlinearity")
     if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout < 1:
         raise ValueError(f"{owner}: dropout must be a number in [0, 1), got {dropout!r}")
     layers += [(DenseLayer, {"name": f"hidden{i}", "num_units": n, "nonlinearity": function})
@@ -130,7 +135,7 @@ def mlp(input_shape, n_classes, hidden_units=(100,), domain_hidden_units=(100,),
         layers.append((DropoutLayer, {"name": "dropout", "p": float(dropout)}))
     layers.append((DenseLayer, {"name": "output", "num_units": n_classes,
                                 "nonlinearity": nonlinearities.softmax}))
-    return {"layers": layers, "domain_layers": _domain_head(domain_units, function),
+    return {"layers": layers, "domain_layers": _domain_head(domain_units, domain_function),
             "feature_layer": feature}
 
 
@@ -247,7 +252,7 @@ def build(name, input_shape, n_classes, **options):
     >>> build("mlp", (4,), 3, width=10)
     Traceback (most recent call last):
     ...
-    TypeError: mlp() got an unexpected keyword argument 'width'; it accepts hidden_units, domain_hidden_units, nonlinearity, dropout
+    TypeError: mlp() got an unexpected keyword argument 'width'; it accepts hidden_units, domain_hidden_units, nonlinearity, dropout, domain_nonlinearity
     """
     function = _resolve(name)
     try:

@@ -4,6 +4,10 @@ Usage::
 
     python benchmarks/step_time.py [--steps 20] [--batch 128] [--threads N] [--no-compile-time]
 
+``--threads`` limits both libraries: torch's intra-op threads and, through
+threadpoolctl, the OpenBLAS threads of adaptnet's matrix products (adaptnet's
+own Numba kernels are single-threaded).
+
 A step is forward, backward and parameter update of the label loss (first
 half of the batch, the source) plus the domain loss (whole batch) on
 ``batch`` float32 images of 3x28x28. Reported: the median step time of
@@ -22,6 +26,7 @@ import tempfile
 import time
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 
 def build_mnist_dann(in_channels=3, hp_lambda=1.0):
@@ -101,7 +106,8 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=20, help="timed steps (median reported)")
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)),
-                        help="torch threads (default: the usable cores)")
+                        help="threads of both libraries: torch's intra-op threads and the BLAS "
+                             "threads of adaptnet's matrix products (default: the usable cores)")
     parser.add_argument("--no-compile-time", action="store_true",
                         help="skip the cold/warm compile measurements")
     parser.add_argument("--compile-only", action="store_true", help=argparse.SUPPRESS)
@@ -112,8 +118,11 @@ def main(argv=None):
 
     rng = np.random.default_rng(0)
     x, y_source, domain = make_batch(args.batch, rng)
-    ours = median_step_time(compile_adaptnet_step(), (x, y_source, domain), args.steps)
-    print(f"adaptnet step: {ours * 1e3:8.1f} ms (batch {args.batch}, median of {args.steps})")
+    step = compile_adaptnet_step()
+    with threadpool_limits(args.threads, user_api="blas"):
+        ours = median_step_time(step, (x, y_source, domain), args.steps)
+    print(f"adaptnet step: {ours * 1e3:8.1f} ms (batch {args.batch}, median of {args.steps}, "
+          f"{args.threads} BLAS threads)")
     try:
         import torch
     except ImportError:

@@ -200,26 +200,24 @@ def test_regression_label_head():
 
 
 def test_two_moons_dann_beats_source_only():
-    """Ganin et al. (JMLR 2016, section 5.1.1): target = source moons rotated by 35 degrees."""
-    from adaptnet.callbacks import LambdaScheduler
+    """Ganin et al. (JMLR 2016, section 5.1.1): target = source moons rotated by 35 degrees.
+
+    The network and optimiser are the demo's (``adaptnet demo --task moons``), so the test
+    checks what the demo shows. Measured on the development machine: DANN 0.951 on seeds 0-2
+    (0.927, 0.963, 0.963), 0.952 over seeds 0-15 (per seed 0.927 to 0.98); source only 0.673.
+    The goal is 0.95; the bound below leaves 0.01 for other CPUs, whose BLAS rounding sends a
+    200-epoch adversarial game down another trajectory.
+    """
+    from adaptnet.cli.demo import make_demo_net
     from adaptnet.datasets import make_moons_da
-    from adaptnet.nonlinearities import tanh
-    net = AdversarialNet(
-        [(InputLayer, {"shape": (None, 2)}), (DenseLayer, {"num_units": 32, "nonlinearity": tanh}),
-         (DenseLayer, {"num_units": 32, "nonlinearity": tanh, "name": "features"}),
-         (DenseLayer, {"num_units": 2, "nonlinearity": softmax})],
-        domain_layers=[(DenseLayer, {"num_units": 32}), (DenseLayer, {"num_units": 1, "nonlinearity": sigmoid})],
-        feature_layer="features", update=updates.adam, update_learning_rate=0.003, max_epochs=300,
-        train_split=None, batch_iterator_train=BatchIterator(batch_size=32, shuffle=True),
-        callbacks=[LambdaScheduler(2.0)])
     scores = {True: [], False: []}
     for adversarial in (True, False):
         for seed in range(3):
             X, y, Xt, yt = make_moons_da(300, noise=0.1, rotation=35, random_state=seed)
-            net.set_params(adversarial=adversarial, random_state=seed).fit(X, y, Xt)
+            net = make_demo_net((2,), adversarial, epochs=200, seed=seed, task="moons").fit(X, y, Xt)
             assert net.score(X, y) > 0.97
             scores[adversarial].append(net.score(Xt, yt))
     dann, source_only = np.mean(scores[True]), np.mean(scores[False])
     print(f"two moons target accuracy: DANN {dann:.3f} {scores[True]}, source only {source_only:.3f} {scores[False]}")
-    assert dann >= 0.90
-    assert dann - source_only >= 0.15
+    assert dann >= 0.94
+    assert dann - source_only >= 0.2

@@ -1,4 +1,5 @@
 """Convolution and pooling Ops against independent references (scipy, NumPy loops, torch)."""
+import itertools
 import warnings
 
 import numpy as np
@@ -420,3 +421,33 @@ def test_numba_pool_matches_reference(numba_functions):
     np.testing.assert_allclose(out_max, ref_max, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(out_avg, ref_avg, rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(gx, ref_gx, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.numba
+def test_numba_kernels_match_python_kernels_across_options():
+    """Every option path of the four Numba kernels against the Ops' own NumPy ``perform``."""
+    x = pt.tensor4(dtype="float32")
+    outs, names = [], []
+    for stride, pad, dilation, flip in itertools.product([(1, 1), (2, 3)], [(0, 0), (4, 5)],
+                                                         [(1, 1), (2, 1)], [False, True]):
+        op = Im2Col((3, 2), stride, pad, dilation, flip)
+        cols = op(x)
+        outs += [cols, Col2Im(*op._props())(cols * 1.5, x.shape)]
+        names += [f"Im2Col{op._props()}", f"Col2Im{op._props()}"]
+    for ws, stride, pad, ignore_border, mode in itertools.product(
+            [(3, 2), (2, 2)], [None, (1, 2)], [(0, 0), (1, 1)], [True, False],
+            ["max", "average_inc_pad", "average_exc_pad", "sum"]):
+        if any(pad) and not ignore_border:
+            continue
+        op = Pool2D(ws, stride, pad, ignore_border, mode)
+        out = op(x)
+        outs += [out, Pool2DGrad(*op._props())(x, out, out * 0.5 + 1)]
+        names += [f"Pool2D{op._props()}", f"Pool2DGrad{op._props()}"]
+    numba_f = pytensor.function([x], outs)
+    python_f = pytensor.function([x], outs, mode=pytensor.compile.mode.Mode(linker="py", optimizer=None))
+    for shape in [(2, 3, 9, 8), (1, 2, 7, 11)]:
+        xv = distinct(shape)
+        strided = np.concatenate([xv, xv], axis=3)[:, :, :, ::2]  # a non-contiguous input
+        for value in (xv, strided):
+            for name, a, b in zip(names, numba_f(value), python_f(value)):
+                np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5, err_msg=name)

@@ -282,6 +282,10 @@ def numba_funcify_Im2Col(op, **kwargs):
             raise ValueError("Im2Col: the kernel is larger than the padded input")
         plane = out_h * out_w
         cols = np.empty((c * kh * kw, n * plane), dtype=x.dtype)
+        # The copies index views with range() counters that start at 0, so Numba knows the
+        # indices are non-negative and drops its negative-index wraparound; with the shifted
+        # indices of the taps it could not, and that check cost 5-10x the copy itself and kept
+        # LLVM from vectorizing it.
         for r in range(c * kh * kw):
             ch = r // (kh * kw)
             i = (r // kw) % kh
@@ -290,21 +294,19 @@ def numba_funcify_Im2Col(op, **kwargs):
                 i, j = kh - 1 - i, kw - 1 - j
             row = cols[r]
             col_lo, col_hi = _tap_range_jit(out_w, w, j * dw - pw, sw)
-            offset = j * dw - pw
+            first = col_lo * sw + j * dw - pw  # input column of output column col_lo, >= 0
             for b in range(n):
                 for oh in range(out_h):
                     ih = oh * sh + i * dh - ph
-                    start = b * plane + oh * out_w
-                    if ih < 0 or ih >= h:
-                        for ow in range(out_w):
-                            row[start + ow] = 0
+                    target = row[b * plane + oh * out_w:b * plane + (oh + 1) * out_w]
+                    if ih < 0 or ih >= h:  # the whole row of taps is in the padding
+                        target[:] = 0
                         continue
-                    for ow in range(col_lo):
-                        row[start + ow] = 0
-                    for ow in range(col_lo, col_hi):
-                        row[start + ow] = x[b, ch, ih, ow * sw + offset]
-                    for ow in range(col_hi, out_w):
-                        row[start + ow] = 0
+                    target[:col_lo] = 0
+                    target[col_hi:] = 0
+                    copied, source = target[col_lo:col_hi], x[b, ch, ih, first:]
+                    for k in range(col_hi - col_lo):
+                        copied[k] = source[k * sw]
         return cols
 
     return im2col, kernel_version(_tap_range, numba_funcify_Im2Col)
@@ -328,7 +330,7 @@ def numba_funcify_Col2Im(op, **kwargs):
         cols = np.ascontiguousarray(cols)
         image = np.zeros((n, c, h, w), dtype=cols.dtype)
         # Channel-major order: each channel's kh * kw rows of cols are streamed in order while
-        # its n image planes stay in cache.
+        # its n image planes stay in cache. Views indexed from 0, as in Im2Col.
         for ch in range(c):
             for i in range(kh):
                 for j in range(kw):
@@ -337,15 +339,17 @@ def numba_funcify_Col2Im(op, **kwargs):
                     else:
                         row = cols[(ch * kh + i) * kw + j]
                     col_lo, col_hi = _tap_range_jit(out_w, w, j * dw - pw, sw)
-                    offset = j * dw - pw
+                    first = col_lo * sw + j * dw - pw
                     for b in range(n):
                         for oh in range(out_h):
                             ih = oh * sh + i * dh - ph
                             if ih < 0 or ih >= h:
                                 continue
                             start = b * plane + oh * out_w
-                            for ow in range(col_lo, col_hi):
-                                image[b, ch, ih, ow * sw + offset] += row[start + ow]
+                            added = row[start + col_lo:start + col_hi]
+                            target = image[b, ch, ih, first:]
+                            for k in range(col_hi - col_lo):
+                                target[k * sw] += added[k]
         return image
 
     return col2im, kernel_version(_tap_range, numba_funcify_Col2Im)

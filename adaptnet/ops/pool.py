@@ -344,42 +344,58 @@ def _numba_pool_kernels(op):
         return max(0, (size - window + stride - 1) // stride) + 1
 
     @numba_basic.numba_njit
-    def bounds(index, size, window, stride, pad):
-        """Image range ``[lo, hi)`` of a window and the element count the average divides by."""
-        start = index * stride - pad
-        lo, hi = max(start, 0), min(start + window, size)
-        if inc_pad:
-            count = min(start + window, size + pad) - max(start, -pad)
-        else:
-            count = hi - lo
-        return lo, hi, count
+    def windows(count, size, window, stride, pad):
+        """Per window along one axis: image range ``[lo, hi)`` and the count averages divide by."""
+        lo = np.empty(count, dtype=np.int64)
+        hi = np.empty(count, dtype=np.int64)
+        divisor = np.empty(count, dtype=np.int64)
+        for k in range(count):
+            start = k * stride - pad
+            lo[k], hi[k] = max(start, 0), min(start + window, size)
+            if inc_pad:
+                divisor[k] = min(start + window, size + pad) - max(start, -pad)
+            else:
+                divisor[k] = hi[k] - lo[k]
+        return lo, hi, divisor
 
     @numba_basic.numba_njit
     def pool(x):
         x = np.ascontiguousarray(x)
         n, c, h, w = x.shape
         out_h, out_w = out_len(h, wh, sh, ph), out_len(w, ww, sw, pw)
+        r_lo, r_hi, r_count = windows(out_h, h, wh, sh, ph)
+        q_lo, q_hi, q_count = windows(out_w, w, ww, sw, pw)
         out = np.empty((n, c, out_h, out_w), dtype=x.dtype)
-        for plane in range(n * c):
-            source, target = x[plane // c, plane % c], out[plane // c, plane % c]
-            for r in range(out_h):
-                r_lo, r_hi, r_count = bounds(r, h, wh, sh, ph)
-                for q in range(out_w):
-                    q_lo, q_hi, q_count = bounds(q, w, ww, sw, pw)
-                    if is_max:
-                        top = source[r_lo, q_lo]
-                        for i in range(r_lo, r_hi):
-                            for j in range(q_lo, q_hi):
-                                top = max(top, source[i, j])
-                        target[r, q] = top
-                    else:
-                        total = 0.0
-                        for i in range(r_lo, r_hi):
-                            for j in range(q_lo, q_hi):
-                                total += source[i, j]
-                        if not is_sum:
-                            total /= r_count * q_count
-                        target[r, q] = total
+        # Windows are rectangles, so the reduction is separable: first the window's image rows
+        # are reduced into one row ``acc`` by unit-stride loops over whole rows (which LLVM
+        # vectorizes), then each window's columns of ``acc``. A window-by-window loop spends
+        # most of its time on loop control for windows as small as 2x2.
+        acc = np.empty(w, dtype=x.dtype if is_max else np.float64)
+        for b in range(n):
+            for ch in range(c):
+                source, target = x[b, ch], out[b, ch]
+                for r in range(out_h):
+                    line = source[r_lo[r]]
+                    for j in range(w):
+                        acc[j] = line[j]
+                    for i in range(r_lo[r] + 1, r_hi[r]):
+                        line = source[i]
+                        for j in range(w):
+                            if is_max:
+                                acc[j] = line[j] if line[j] > acc[j] else acc[j]
+                            else:
+                                acc[j] += line[j]
+                    row = target[r]
+                    for q in range(out_w):
+                        total = acc[q_lo[q]]
+                        for j in range(q_lo[q] + 1, q_hi[q]):
+                            if is_max:
+                                total = acc[j] if acc[j] > total else total
+                            else:
+                                total += acc[j]
+                        if not (is_max or is_sum):
+                            total /= r_count[r] * q_count[q]
+                        row[q] = total
         return out
 
     @numba_basic.numba_njit
@@ -389,26 +405,28 @@ def _numba_pool_kernels(op):
         out_h, out_w = out_len(h, wh, sh, ph), out_len(w, ww, sw, pw)
         if out.shape != (n, c, out_h, out_w) or gz.shape != out.shape:
             raise ValueError("Pool2DGrad: out and gz do not have the pooled shape of x")
+        r_lo, r_hi, r_count = windows(out_h, h, wh, sh, ph)
+        q_lo, q_hi, q_count = windows(out_w, w, ww, sw, pw)
         grad = np.zeros((n, c, h, w), dtype=gz.dtype)
-        for plane in range(n * c):
-            b, ch = plane // c, plane % c
-            source, top, g_out, target = x[b, ch], out[b, ch], gz[b, ch], grad[b, ch]
-            for r in range(out_h):
-                r_lo, r_hi, r_count = bounds(r, h, wh, sh, ph)
-                for q in range(out_w):
-                    q_lo, q_hi, q_count = bounds(q, w, ww, sw, pw)
-                    g = g_out[r, q]
-                    if is_max:
-                        for i in range(r_lo, r_hi):
-                            for j in range(q_lo, q_hi):
-                                if source[i, j] == top[r, q]:
-                                    target[i, j] += g
-                    else:
-                        if not is_sum:
-                            g = g / (r_count * q_count)
-                        for i in range(r_lo, r_hi):
-                            for j in range(q_lo, q_hi):
-                                target[i, j] += g
+        for b in range(n):
+            for ch in range(c):
+                source, top, g_out, target = x[b, ch], out[b, ch], gz[b, ch], grad[b, ch]
+                for r in range(out_h):
+                    # one image row at a time, so source and target rows are read in order
+                    for i in range(r_lo[r], r_hi[r]):
+                        line, t_line = source[i], target[i]
+                        for q in range(out_w):
+                            g = g_out[r, q]
+                            if is_max:
+                                # a select rather than a branch: the comparison is unpredictable
+                                m = top[r, q]
+                                for j in range(q_lo[q], q_hi[q]):
+                                    t_line[j] += g if line[j] == m else 0
+                            else:
+                                if not is_sum:
+                                    g = g / (r_count[r] * q_count[q])
+                                for j in range(q_lo[q], q_hi[q]):
+                                    t_line[j] += g
         return grad
 
     return pool, pool_grad
