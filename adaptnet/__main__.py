@@ -1,7 +1,7 @@
 """``python -m adaptnet``: the same command line as the ``adaptnet`` script."""
 import sys
 
-from .cli import main
+from .cli import console_main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console_main())

@@ -111,10 +111,11 @@ def run_torch(model, epochs, batch, threads):
             "torch": torch.__version__}
 
 
-def measure(framework, model, epochs, batch, threads):
+def measure(framework, model, epochs, batch, threads, keep_freed):
     """Run one measurement in a fresh interpreter; return its result dict."""
     command = [sys.executable, os.path.abspath(__file__), "--worker", framework, "--models", model,
                "--epochs", str(epochs), "--batch", str(batch), "--threads", str(threads)]
+    command += ["--keep-freed-memory"] if keep_freed else []
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -127,11 +128,18 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)),
                         help="torch intra-op threads (default: the usable cores); adaptnet's "
                              "threads are left to its BLAS and Numba defaults")
+    parser.add_argument("--keep-freed-memory", action="store_true",
+                        help="call adaptnet.allocator.keep_freed_memory() in every worker (both "
+                             "frameworks), as the adaptnet command does")
     parser.add_argument("--worker", choices=["adaptnet", "torch"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.epochs < 2:
         parser.error("--epochs must be at least 2 (the first epoch is warm-up)")
     if args.worker:
+        if args.keep_freed_memory:
+            from adaptnet.allocator import keep_freed_memory
+
+            keep_freed_memory()
         model = args.models[0]
         result = run_adaptnet(model, args.epochs, args.batch) if args.worker == "adaptnet" else \
             run_torch(model, args.epochs, args.batch, args.threads)
@@ -145,13 +153,15 @@ def main(argv=None):
         frameworks = ["adaptnet"]
         print("torch is not installed: measuring adaptnet only")
     print(f"{os.cpu_count()} logical CPUs, {len(os.sched_getaffinity(0))} usable; batch {args.batch} + "
-          f"{args.batch}, {args.epochs} epochs per run (first = warm-up), torch threads {args.threads}\n")
+          f"{args.batch}, {args.epochs} epochs per run (first = warm-up), torch threads {args.threads}, "
+          f"freed memory kept: {'yes' if args.keep_freed_memory else 'no (glibc defaults)'}\n")
     print("| network | framework | epoch (s) | images/s | first epoch (s) | peak RSS (MiB) |")
     print("|---|---|---|---|---|---|")
     results = {}
     for model in args.models:
         for framework in frameworks:
-            r = results[model, framework] = measure(framework, model, args.epochs, args.batch, args.threads)
+            r = results[model, framework] = measure(framework, model, args.epochs, args.batch, args.threads,
+                                                       args.keep_freed_memory)
             print(f"| {model} | {framework} | {r['epoch_s']:.3f} | {r['images'] / r['epoch_s']:.0f} | "
                   f"{r['first_epoch_s']:.2f} | {r['peak_rss_mib']:.0f} |", flush=True)
     if "torch" in frameworks:

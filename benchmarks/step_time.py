@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/step_time.py [--steps 20] [--batch 128] [--threads N] [--no-compile-time]
+                                   [--keep-freed-memory]
 
 ``--threads`` limits both libraries: torch's intra-op threads and, through
 threadpoolctl, the OpenBLAS threads of adaptnet's matrix products (adaptnet's
@@ -110,8 +111,15 @@ def main(argv=None):
                              "threads of adaptnet's matrix products (default: the usable cores)")
     parser.add_argument("--no-compile-time", action="store_true",
                         help="skip the cold/warm compile measurements")
+    parser.add_argument("--keep-freed-memory", action="store_true",
+                        help="call adaptnet.allocator.keep_freed_memory() first (process-wide, so "
+                             "for both libraries), as the adaptnet command does")
     parser.add_argument("--compile-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.keep_freed_memory:
+        from adaptnet.allocator import keep_freed_memory
+
+        print(f"glibc keeps freed memory: {keep_freed_memory()}")
     if args.compile_only:
         print(compile_time(args.batch))
         return

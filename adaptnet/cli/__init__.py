@@ -13,7 +13,7 @@ from .. import __version__
 from . import demo, predict, train
 from .config import ConfigError
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "console_main", "build_parser"]
 
 EXIT_USAGE = 2
 
@@ -74,3 +74,29 @@ def main(argv=None):
     except ConfigError as exc:
         print(f"adaptnet {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+
+
+def console_main():
+    """Entry point of the ``adaptnet`` executable: :func:`main` in a process of its own.
+
+    The command owns its process, so it first lets the C allocator keep freed
+    memory (:func:`adaptnet.allocator.keep_freed_memory`; about twice as fast
+    conv training steps), which :func:`main` does not do because it may run
+    inside someone else's program.
+
+    Returns
+    -------
+    int
+        The exit code of :func:`main`.
+
+    Examples
+    --------
+    >>> from unittest import mock
+    >>> with mock.patch("sys.argv", ["adaptnet", "predict", "no-such-model.pkl", "data.npz"]):
+    ...     console_main()
+    2
+    """
+    from ..allocator import keep_freed_memory
+
+    keep_freed_memory()
+    return main()
