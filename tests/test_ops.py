@@ -423,31 +423,35 @@ def test_numba_pool_matches_reference(numba_functions):
     np.testing.assert_allclose(gx, ref_gx, rtol=1e-5, atol=1e-5)
 
 
-@pytest.mark.numba
-def test_numba_kernels_match_python_kernels_across_options():
-    """Every option path of the four Numba kernels against the Ops' own NumPy ``perform``."""
+def option_graphs():
+    """``(name, outputs of x)`` for Op instances that together take every option path."""
     x = pt.tensor4(dtype="float32")
-    outs, names = [], []
-    for stride, pad, dilation, flip in itertools.product([(1, 1), (2, 3)], [(0, 0), (4, 5)],
-                                                         [(1, 1), (2, 1)], [False, True]):
+    for stride, pad, dilation, flip in [((1, 1), (0, 0), (1, 1), False), ((2, 3), (4, 5), (2, 1), True)]:
         op = Im2Col((3, 2), stride, pad, dilation, flip)
         cols = op(x)
-        outs += [cols, Col2Im(*op._props())(cols * 1.5, x.shape)]
-        names += [f"Im2Col{op._props()}", f"Col2Im{op._props()}"]
-    for ws, stride, pad, ignore_border, mode in itertools.product(
-            [(3, 2), (2, 2)], [None, (1, 2)], [(0, 0), (1, 1)], [True, False],
-            ["max", "average_inc_pad", "average_exc_pad", "sum"]):
-        if any(pad) and not ignore_border:
-            continue
+        yield f"Im2Col/Col2Im{op._props()}", x, [cols, Col2Im(*op._props())(cols * 1.5, x.shape)]
+    pool_options = [((3, 2), None, (0, 0), True), ((3, 2), (1, 2), (0, 0), False), ((2, 2), (1, 2), (1, 1), True)]
+    for (ws, stride, pad, ignore_border), mode in itertools.product(
+            pool_options, ["max", "average_inc_pad", "average_exc_pad", "sum"]):
         op = Pool2D(ws, stride, pad, ignore_border, mode)
         out = op(x)
-        outs += [out, Pool2DGrad(*op._props())(x, out, out * 0.5 + 1)]
-        names += [f"Pool2D{op._props()}", f"Pool2DGrad{op._props()}"]
-    numba_f = pytensor.function([x], outs)
-    python_f = pytensor.function([x], outs, mode=pytensor.compile.mode.Mode(linker="py", optimizer=None))
+        yield f"Pool2D/Pool2DGrad{op._props()}", x, [out, Pool2DGrad(*op._props())(x, out, out * 0.5 + 1)]
+
+
+@pytest.mark.numba
+def test_numba_kernels_match_python_kernels_across_options():
+    """Every option path of the four Numba kernels against the Ops' own NumPy ``perform``.
+
+    One small function per Op instance (a single function with all of them as outputs takes
+    LLVM many minutes), with contiguous and strided inputs.
+    """
+    python_mode = pytensor.compile.mode.Mode(linker="py", optimizer=None)
+    values = []
     for shape in [(2, 3, 9, 8), (1, 2, 7, 11)]:
         xv = distinct(shape)
-        strided = np.concatenate([xv, xv], axis=3)[:, :, :, ::2]  # a non-contiguous input
-        for value in (xv, strided):
-            for name, a, b in zip(names, numba_f(value), python_f(value)):
+        values += [xv, np.concatenate([xv, xv], axis=3)[:, :, :, ::2]]  # the second is not contiguous
+    for name, x, outs in option_graphs():
+        numba_f, python_f = pytensor.function([x], outs), pytensor.function([x], outs, mode=python_mode)
+        for value in values:
+            for a, b in zip(numba_f(value), python_f(value)):
                 np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5, err_msg=name)
