@@ -20,6 +20,11 @@ presets subsample (the report states exactly how):
     python benchmarks/paper_table.py --quick --mnist-path /path/to/mnist   # < 10 min on 2 cores
     python benchmarks/paper_table.py --mnist-path /path/to/mnist           # < 60 min on 2 cores
 
+``--torch`` also trains every row with an independent PyTorch implementation
+of the same network, data, batches and schedules (``torch_peers.py``; needs
+``pip install torch``) and reports it in its own column: a check that the
+numbers come from the method and the data, not from adaptnet.
+
 The Markdown report goes to ``docs/results.md``; anything below the line
 ``<!-- notes -->`` in an existing report is kept.
 """
@@ -156,15 +161,37 @@ def run_row(row, data, seed, preset):
     return accuracy, seconds
 
 
-def markdown_table(task, results):
+def run_torch_row(row, data, seed, preset):
+    """Train one row with the PyTorch peer on the same data; return (target test accuracy, seconds)."""
+    from torch_peers import MnistDANN, fit_paper_schedule, glorot_init, predict_classes
+    X, y = (data["X_target"], data["y_target"]) if row == "train on target" else (data["X_source"], data["y_source"])
+    start = time.perf_counter()
+    model = fit_paper_schedule(glorot_init(MnistDANN(), seed), X, y, data["X_target"] if row == "DANN" else None,
+                               batch_size=preset["batch_size"], max_epochs=preset["max_epochs"],
+                               learning_rate=preset["learning_rate"], seed=seed)
+    seconds = time.perf_counter() - start
+    return float(np.mean(predict_classes(model, data["X_test"]) == data["y_test"])), seconds
+
+
+def gain(results):
+    """DANN's mean target accuracy minus source only's."""
+    return np.mean([a for a, _ in results["DANN"]]) - np.mean([a for a, _ in results["source only"]])
+
+
+def markdown_table(task, results, peer=None):
     paper = PAPER.get(task, {})
-    lines = ["| Method | adaptnet: target accuracy, mean ± std | per seed | paper |",
-             "|---|---|---|---|"]
+    head = "| Method | adaptnet: target accuracy, mean ± std | per seed |"
+    if peer:
+        head += " PyTorch peer, mean ± std | per seed |"
+    lines = [head + " paper |", "|---" * head.count("|") + "|"]
+
+    def cells(runs):
+        accs = [a for a, _ in runs]
+        return f" {np.mean(accs):.4f} ± {np.std(accs):.4f} | {', '.join(f'{a:.4f}' for a in accs)} |"
+
     for row in ROWS:
-        accs = [a for a, _ in results[row]]
-        per_seed = ", ".join(f"{a:.4f}" for a in accs)
         reference = f"{paper[row]:.4f}" if row in paper else "—"
-        lines.append(f"| {row} | {np.mean(accs):.4f} ± {np.std(accs):.4f} | {per_seed} | {reference} |")
+        lines.append(f"| {row} |" + cells(results[row]) + (cells(peer[row]) if peer else "") + f" {reference} |")
     return "\n".join(lines)
 
 
@@ -189,6 +216,8 @@ def main(argv=None):
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--mnist-path", help="folder of the MNIST IDX files (default: cache / download)")
     parser.add_argument("--fashion-path", help="folder of the Fashion-MNIST IDX files")
+    parser.add_argument("--torch", action="store_true",
+                        help="also train every row with the PyTorch peer (torch_peers.py) on the same data")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs" / "results.md"))
     args = parser.parse_args(argv)
     keep_freed_memory()  # this script owns its process: about twice as fast conv steps
@@ -201,20 +230,26 @@ def main(argv=None):
     for task in args.tasks:
         title = TASKS[task][0]
         data, described = load_task(task, preset, paths[task])
-        results = {row: [] for row in ROWS}
+        runners = {"adaptnet": run_row, "PyTorch peer": run_torch_row} if args.torch else {"adaptnet": run_row}
+        results = {name: {row: [] for row in ROWS} for name in runners}
         for seed in args.seeds:
             for row in ROWS:
-                accuracy, seconds = run_row(row, data, seed, preset)
-                results[row].append((accuracy, seconds))
-                print(f"{title} | {row:15s} | seed {seed} | target accuracy {accuracy:.4f} | {seconds:6.1f} s",
-                      flush=True)
-        table = markdown_table(task, results)
-        gain = np.mean([a for a, _ in results["DANN"]]) - np.mean([a for a, _ in results["source only"]])
-        fit_time = sum(s for rows in results.values() for _, s in rows)
-        print("\n" + title + "\n" + table + f"\nDANN - source only: {100 * gain:+.1f} points\n", flush=True)
-        sections.append(f"## {title}\n\n{table}\n\nDANN minus source only: **{100 * gain:+.1f} points** of "
-                        f"target accuracy (mean over seeds {args.seeds}). Training time of the "
-                        f"{len(ROWS) * len(args.seeds)} fits: {fit_time:.0f} s.\n\nData: {described}.")
+                for name, run in runners.items():
+                    accuracy, seconds = run(row, data, seed, preset)
+                    results[name][row].append((accuracy, seconds))
+                    print(f"{title} | {name:12s} | {row:15s} | seed {seed} | target accuracy {accuracy:.4f} | "
+                          f"{seconds:6.1f} s", flush=True)
+        table = markdown_table(task, results["adaptnet"], results.get("PyTorch peer"))
+        summary = (f"DANN minus source only: **{100 * gain(results['adaptnet']):+.1f} points** of target accuracy "
+                   f"(mean over seeds {args.seeds})")
+        if args.torch:
+            summary += f"; the PyTorch peer: **{100 * gain(results['PyTorch peer']):+.1f} points**"
+        fit_time = {name: sum(s for runs in rows.values() for _, s in runs) for name, rows in results.items()}
+        print("\n" + title + "\n" + table + "\n" + summary + "\n", flush=True)
+        sections.append(f"## {title}\n\n{table}\n\n{summary}. Training time of the "
+                        f"{len(ROWS) * len(args.seeds)} fits: "
+                        + ", ".join(f"{t:.0f} s ({name})" for name, t in fit_time.items())
+                        + f".\n\nData: {described}.")
 
     command = "python benchmarks/paper_table.py " + " ".join(argv if argv is not None else sys.argv[1:])
     header = "\n".join([
@@ -241,6 +276,12 @@ def main(argv=None):
         "photos means fewer distinct textures (patches repeat), one of them is a microscopy image, and "
         "the overall colour statistics differ, so the shift is similar in kind but not identical.",
     ])
+    if args.torch:
+        import torch
+        header += (f"\n- PyTorch peer: the same network, data, batches, optimiser and schedules in PyTorch "
+                   f"{torch.__version__} (`benchmarks/torch_peers.py`: `MnistDANN`, `fit_paper_schedule`; "
+                   f"adaptnet's initialisation, Glorot-uniform weights and zero biases, drawn by torch; "
+                   f"{torch.get_num_threads()} threads), same seeds.")
     write_report(args.out, sections, header)
     print(f"report written to {args.out}")
 

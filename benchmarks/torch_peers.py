@@ -10,6 +10,9 @@ shared by a softmax label head and a logistic domain head).
 Heads return logits; the losses apply softmax/sigmoid. Only the benchmarks
 import this module: the library never imports torch.
 """
+import math
+
+import numpy as np
 import torch
 from torch import nn
 
@@ -89,3 +92,67 @@ def make_sgd_step(model, learning_rate=0.01):
         return loss
 
     return step
+
+
+def glorot_init(model, seed=0):
+    """Give ``model`` adaptnet's (and Lasagne's) default initialisation; return it.
+
+    Glorot-uniform weights and zero biases in every convolution and dense
+    layer, drawn from torch's generator seeded with ``seed``.
+    """
+    torch.manual_seed(seed)
+    for module in model.modules():
+        if isinstance(module, (nn.Conv2d, nn.Linear)):
+            nn.init.xavier_uniform_(module.weight)
+            nn.init.zeros_(module.bias)
+    return model
+
+
+def fit_paper_schedule(model, X, y, X_target=None, batch_size=32, max_epochs=1, learning_rate=0.01, seed=0):
+    """Train ``model`` with the paper's optimiser and schedules; return it.
+
+    SGD with momentum 0.9; before every batch the learning rate is set to
+    mu_p = learning_rate / (1 + 10 p) ** 0.75 and the reversal weight to
+    lambda_p = 2 / (1 + exp(-10 p)) - 1, where p is the fraction of batches
+    done. Without ``X_target`` only the label loss is trained (source only or
+    train on target). With it, each step takes ``batch_size`` labelled images
+    and as many images of ``X_target`` (cycled, reshuffled on each pass) and
+    adds the domain loss, as ``adaptnet.AdversarialNet`` does. An epoch is
+    one pass over ``X``; ``seed`` seeds the shuffling.
+    """
+    rng = np.random.RandomState(seed)
+    optimizer = torch.optim.SGD(model.parameters(), lr=learning_rate, momentum=0.9)
+    reversal = next((m for m in model.modules() if isinstance(m, GradientReversal)), None)
+    n_batches = -(-len(X) // batch_size)
+    total, done = max_epochs * n_batches, 0
+    target_order = np.empty(0, dtype=np.intp)
+    for _ in range(max_epochs):
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            p = done / total
+            for group in optimizer.param_groups:
+                group["lr"] = learning_rate / (1 + 10 * p) ** 0.75
+            idx = order[start:start + batch_size]
+            x, labels = torch.from_numpy(X[idx]), torch.from_numpy(np.asarray(y[idx], dtype=np.int64))
+            optimizer.zero_grad(set_to_none=True)
+            if X_target is None:
+                loss = nn.functional.cross_entropy(model(x)[0], labels)
+            else:
+                reversal.hp_lambda = 2 / (1 + math.exp(-10 * p)) - 1
+                while len(target_order) < len(idx):
+                    target_order = np.concatenate([target_order, rng.permutation(len(X_target))])
+                x_target = torch.from_numpy(X_target[target_order[:len(idx)]])
+                target_order = target_order[len(idx):]
+                domain = torch.cat([torch.zeros(len(idx)), torch.ones(len(idx))])
+                loss = dann_loss(model, torch.cat([x, x_target]), labels, domain)
+            loss.backward()
+            optimizer.step()
+            done += 1
+    return model
+
+
+def predict_classes(model, X, batch_size=500):
+    """Class predictions of ``model`` for the rows of ``X`` (evaluation mode, no gradients)."""
+    with torch.no_grad():
+        return np.concatenate([model(torch.from_numpy(X[i:i + batch_size]))[0].argmax(1).numpy()
+                               for i in range(0, len(X), batch_size)])

@@ -69,7 +69,10 @@ def reference_conv(x, w, pad, stride, flip, dilation, groups, grad_out=None):
 
 
 def reference_pool(x, ws, stride, pad, ignore_border, mode, grad_out=None):
-    """Pool with explicit loops over windows, following Theano's definition; optional gradient."""
+    """Pool with explicit loops over windows, following Theano's definition; optional gradient.
+
+    The max gradient of a window goes to its first maximum in row-major order (Caffe, PyTorch).
+    """
     n, c, h, w = x.shape
     oh, ow = (pool_output_length(s, k, st, p, ignore_border)
               for s, k, st, p in zip((h, w), ws, stride, pad))
@@ -89,8 +92,10 @@ def reference_pool(x, ws, stride, pad, ignore_border, mode, grad_out=None):
             if mode == "max":
                 out[:, :, r, q] = window.max(axis=(2, 3))
                 if grad_out is not None:
-                    hit = window == out[:, :, r, q][:, :, None, None]
-                    gx[:, :, rows, cols] += hit * grad_out[:, :, r, q][:, :, None, None]
+                    first = window.reshape(n, c, -1).argmax(axis=2)  # argmax: the first maximum
+                    hit = np.zeros(window.shape).reshape(n, c, -1)
+                    np.put_along_axis(hit, first[:, :, None], 1.0, axis=2)
+                    gx[:, :, rows, cols] += hit.reshape(window.shape) * grad_out[:, :, r, q][:, :, None, None]
             else:
                 scale = 1.0 if mode == "sum" else 1.0 / count
                 out[:, :, r, q] = window.sum(axis=(2, 3)) * scale
@@ -291,10 +296,33 @@ def test_pool_2d_forward_and_gradient_match_loops(ws, stride, pad, ignore_border
     np.testing.assert_allclose(gx, ref_gx, rtol=1e-5, atol=1e-5)
 
 
-def test_max_pool_gradient_goes_to_every_tied_maximum():
-    x = np.array([[[[1, 1], [0, 1]]]], dtype=np.float32)
-    out, gx = pool_function(ws=(2, 2))(x, np.full((1, 1, 1, 1), 2, np.float32))
-    np.testing.assert_array_equal(gx[0, 0], [[2, 2], [0, 2]])
+def test_max_pool_gradient_goes_to_the_first_tied_maximum():
+    x = np.array([[[[0, 1, 1, 1], [1, 1, 0, 1]]]], dtype=np.float32)
+    out, gx = pool_function(ws=(2, 2))(x, np.full((1, 1, 1, 2), 2, np.float32))
+    np.testing.assert_array_equal(gx[0, 0], [[0, 2, 2, 0], [0, 0, 0, 0]])
+
+
+def rectified_with_ties(shape):
+    """Like a ReLU's output over a flat background: many zeros and repeated values."""
+    return np.maximum(RNG.integers(-4, 3, size=shape), 0).astype(np.float32)
+
+
+@pytest.mark.parametrize("ws, stride, pad, ignore_border", [
+    ((2, 2), None, (0, 0), True), ((3, 2), (2, 1), (1, 1), True), ((3, 3), (1, 2), (0, 0), False)])
+def test_max_pool_gradient_is_a_directional_derivative_under_ties(ws, stride, pad, ignore_border):
+    # Shifting every input by e shifts every window maximum by e, whatever ties there are, so
+    # <grad, ones> must equal the finite difference of <g, pool(x)> along ones: sum(g).
+    # Sending the gradient to every tied maximum (Theano) fails this.
+    x = rectified_with_ties((2, 3, 8, 7))
+    f = pool_function(ws=ws, stride=stride, pad=pad, ignore_border=ignore_border)
+    shape = pool_2d(x, ws, ignore_border=ignore_border, stride=stride, pad=pad).eval().shape
+    g = RNG.standard_normal(shape).astype(np.float32)
+    out, gx = f(x, g)
+    eps = np.float32(0.25)
+    finite = ((f(x + eps, g)[0] * g).sum() - (f(x - eps, g)[0] * g).sum()) / (2 * eps)
+    np.testing.assert_allclose(gx.sum(), finite, rtol=1e-4)
+    _, ref_gx = reference_pool(x, ws, stride or ws, pad, ignore_border, "max", grad_out=g)
+    np.testing.assert_allclose(gx, ref_gx, rtol=1e-5, atol=1e-5)
 
 
 def test_pool_output_length_matches_lasagne_formula_by_hand():
@@ -366,6 +394,19 @@ def test_pool_matches_torch(mode):
     np.testing.assert_allclose(gx, tx.grad.numpy(), rtol=1e-5, atol=1e-5)
 
 
+@pytest.mark.torch
+def test_max_pool_gradient_matches_torch_under_ties():
+    torch = pytest.importorskip("torch")
+    x = rectified_with_ties((2, 3, 9, 8))
+    tx = torch.tensor(x, requires_grad=True)
+    tout = torch.nn.functional.max_pool2d(tx, kernel_size=(3, 2), stride=(2, 1), padding=(1, 1))
+    g = RNG.standard_normal(tuple(tout.shape)).astype(np.float32)
+    (tout * torch.tensor(g)).sum().backward()
+    out, gx = pool_function(ws=(3, 2), stride=(2, 1), pad=(1, 1))(x, g)
+    np.testing.assert_array_equal(out, tout.detach().numpy())
+    np.testing.assert_allclose(gx, tx.grad.numpy(), rtol=1e-5, atol=1e-5)
+
+
 # ---------------------------------------------------------------- Numba linker
 
 @pytest.fixture(scope="module")
@@ -409,7 +450,7 @@ def test_numba_conv_matches_reference(numba_functions):
 @pytest.mark.numba
 def test_numba_pool_matches_reference(numba_functions):
     _, pool = numba_functions
-    x = distinct((2, 3, 8, 7))
+    x = rectified_with_ties((2, 3, 8, 7))
     ref_max = reference_pool(x, (3, 2), (1, 2), (0, 0), False, "max")
     ref_avg = reference_pool(x, (3, 3), (2, 1), (1, 2), True, "average_inc_pad")
     g_max = RNG.standard_normal(ref_max.shape).astype(np.float32)
@@ -443,13 +484,14 @@ def test_numba_kernels_match_python_kernels_across_options():
     """Every option path of the four Numba kernels against the Ops' own NumPy ``perform``.
 
     One small function per Op instance (a single function with all of them as outputs takes
-    LLVM many minutes), with contiguous and strided inputs.
+    LLVM many minutes), with contiguous and strided inputs, and inputs with tied maxima.
     """
     python_mode = pytensor.compile.mode.Mode(linker="py", optimizer=None)
     values = []
     for shape in [(2, 3, 9, 8), (1, 2, 7, 11)]:
         xv = distinct(shape)
-        values += [xv, np.concatenate([xv, xv], axis=3)[:, :, :, ::2]]  # the second is not contiguous
+        values += [xv, np.concatenate([xv, xv], axis=3)[:, :, :, ::2],  # the second is not contiguous
+                   rectified_with_ties(shape)]
     for name, x, outs in option_graphs():
         numba_f, python_f = pytensor.function([x], outs), pytensor.function([x], outs, mode=python_mode)
         for value in values:

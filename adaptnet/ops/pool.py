@@ -1,11 +1,15 @@
-"""2-D max and average pooling with Theano's ``pool_2d`` semantics, and its gradient.
+"""2-D max and average pooling (Theano's ``pool_2d`` windows and modes) and its gradient.
 
 Window ``(r, q)`` covers rows ``[r * sh - ph, r * sh - ph + wh)`` and the
 matching columns of the input. Max pooling and ``average_exc_pad`` use only
 the part of the window inside the image; ``average_inc_pad`` also counts the
 zero padding (but not the area beyond it that ``ignore_border=False`` adds).
-The max-pooling gradient goes to every input equal to the window maximum,
-as in Theano. Dedicated kernels are used rather than :class:`Im2Col`: a
+The max-pooling gradient of each window goes to one input: the first
+maximum in row-major order within the window, as in Caffe, PyTorch and
+TensorFlow. (Theano sent it to every input equal to the maximum. Where values
+tie, as over the flat background of a digit after a ReLU, that is not a
+subgradient: shifting a window of k equal values by e moves the maximum by e,
+but Theano's gradient predicts k * e.) Dedicated kernels are used rather than :class:`Im2Col`: a
 pooling window needs no GEMM, and one pass over the input is several times
 cheaper than building a patch matrix first.
 """
@@ -230,9 +234,9 @@ class Pool2DGrad(_PoolOp):
     -----
     Applied to ``(x, out, gz)`` (the pooling input, its output and the
     gradient of the output), returns the gradient with respect to ``x``:
-    ``gz`` of each window goes to every input equal to the window maximum
-    (max), or is spread evenly over the counted elements (average), or is
-    copied to every element (sum).
+    ``gz`` of each window goes to the window's first maximum in row-major
+    order (max; ties are common after a ReLU), or is spread evenly over the
+    counted elements (average), or is copied to every element (sum).
 
     Examples
     --------
@@ -241,6 +245,10 @@ class Pool2DGrad(_PoolOp):
     >>> out = np.array([[[[3]]]], dtype="float32")
     >>> Pool2DGrad((2, 2))(x, out, np.ones_like(out)).eval()[0, 0]
     array([[0., 1.],
+           [0., 0.]], dtype=float32)
+    >>> tied = np.full((1, 1, 2, 2), 3, dtype="float32")  # four equal maxima: the first gets it
+    >>> Pool2DGrad((2, 2))(tied, out, np.ones_like(out)).eval()[0, 0]
+    array([[1., 0.],
            [0., 0.]], dtype=float32)
     """
 
@@ -255,8 +263,11 @@ class Pool2DGrad(_PoolOp):
         buf, taps, counts = self._numpy_setup(x)
         grad = np.zeros(buf.shape, dtype=gz.dtype)
         if self.mode == "max":
-            for t in taps:
-                grad[t] += np.where(buf[t] == out, gz, 0)
+            routed = np.zeros(out.shape, dtype=bool)
+            for t in taps:  # row-major order within the window
+                first = (buf[t] == out) & ~routed
+                grad[t] += np.where(first, gz, 0)
+                routed |= first
         else:
             share = gz if self.mode == "sum" else gz / counts
             for t in taps:
@@ -408,20 +419,27 @@ def _numba_pool_kernels(op):
         r_lo, r_hi, r_count = windows(out_h, h, wh, sh, ph)
         q_lo, q_hi, q_count = windows(out_w, w, ww, sw, pw)
         grad = np.zeros((n, c, h, w), dtype=gz.dtype)
+        routed = np.zeros(out_w, dtype=np.bool_)
         for b in range(n):
             for ch in range(c):
                 source, top, g_out, target = x[b, ch], out[b, ch], gz[b, ch], grad[b, ch]
                 for r in range(out_h):
+                    routed[:] = False
                     # one image row at a time, so source and target rows are read in order
                     for i in range(r_lo[r], r_hi[r]):
                         line, t_line = source[i], target[i]
                         for q in range(out_w):
                             g = g_out[r, q]
                             if is_max:
-                                # a select rather than a branch: the comparison is unpredictable
+                                # only the window's first maximum in row-major order
+                                if routed[q]:
+                                    continue
                                 m = top[r, q]
                                 for j in range(q_lo[q], q_hi[q]):
-                                    t_line[j] += g if line[j] == m else 0
+                                    if line[j] == m:
+                                        t_line[j] += g
+                                        routed[q] = True
+                                        break
                             else:
                                 if not is_sum:
                                     g = g / (r_count[r] * q_count[q])
