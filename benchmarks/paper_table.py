@@ -220,6 +220,11 @@ def main(argv=None):
                         help="also train every row with the PyTorch peer (torch_peers.py) on the same data")
     parser.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "docs" / "results.md"))
     args = parser.parse_args(argv)
+    if args.torch:
+        try:
+            import torch  # checked before any training; the report names its version
+        except ImportError:
+            parser.error("--torch needs PyTorch (pip install torch)")
     keep_freed_memory()  # this script owns its process: about twice as fast conv steps
     preset_name = "quick" if args.quick else "full"
     preset = PRESETS[preset_name]
@@ -277,11 +282,12 @@ def main(argv=None):
         "the overall colour statistics differ, so the shift is similar in kind but not identical.",
     ])
     if args.torch:
-        import torch
         header += (f"\n- PyTorch peer: the same network, data, batches, optimiser and schedules in PyTorch "
                    f"{torch.__version__} (`benchmarks/torch_peers.py`: `MnistDANN`, `fit_paper_schedule`; "
                    f"adaptnet's initialisation, Glorot-uniform weights and zero biases, drawn by torch; "
-                   f"{torch.get_num_threads()} threads), same seeds.")
+                   f"{torch.get_num_threads()} threads), same seeds. One difference: torch's SGD multiplies the "
+                   f"accumulated gradients by the current learning rate, where adaptnet (like Lasagne and "
+                   f"Caffe) accumulates learning rate x gradient; the two differ slightly while the rate decays.")
     write_report(args.out, sections, header)
     print(f"report written to {args.out}")
 

@@ -16,6 +16,15 @@ from adaptnet.nonlinearities import softmax
 
 pytestmark = pytest.mark.numba
 
+
+@pytest.fixture(autouse=True)
+def python_handles_ctrl_c():
+    """Python's own SIGINT handler (KeyboardInterrupt), whatever this process inherited: a shell
+    starts background jobs with SIGINT ignored, and the timed Ctrl-C below would then never land."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
 # dropout makes the layers' random streams part of the state an interrupt must roll back
 SPEC = [("input", InputLayer), ("hidden", DenseLayer), ("drop", DropoutLayer), ("output", DenseLayer)]
 BATCHES_PER_EPOCH = 3
