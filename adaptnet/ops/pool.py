@@ -419,32 +419,35 @@ def _numba_pool_kernels(op):
         r_lo, r_hi, r_count = windows(out_h, h, wh, sh, ph)
         q_lo, q_hi, q_count = windows(out_w, w, ww, sw, pw)
         grad = np.zeros((n, c, h, w), dtype=gz.dtype)
-        routed = np.zeros(out_w, dtype=np.bool_)
         for b in range(n):
             for ch in range(c):
                 source, top, g_out, target = x[b, ch], out[b, ch], gz[b, ch], grad[b, ch]
+                if is_max:
+                    for r in range(out_h):
+                        for q in range(out_w):
+                            # the window's first maximum in row-major order: scanned backwards
+                            # with selects, so the last hit kept is the first, without branches
+                            m = top[r, q]
+                            hit_i, hit_j = -1, -1
+                            for i in range(r_hi[r] - 1, r_lo[r] - 1, -1):
+                                line = source[i]
+                                for j in range(q_hi[q] - 1, q_lo[q] - 1, -1):
+                                    found = line[j] == m
+                                    hit_i = i if found else hit_i
+                                    hit_j = j if found else hit_j
+                            if hit_i >= 0:
+                                target[hit_i, hit_j] += g_out[r, q]
+                    continue
                 for r in range(out_h):
-                    routed[:] = False
                     # one image row at a time, so source and target rows are read in order
                     for i in range(r_lo[r], r_hi[r]):
                         line, t_line = source[i], target[i]
                         for q in range(out_w):
                             g = g_out[r, q]
-                            if is_max:
-                                # only the window's first maximum in row-major order
-                                if routed[q]:
-                                    continue
-                                m = top[r, q]
-                                for j in range(q_lo[q], q_hi[q]):
-                                    if line[j] == m:
-                                        t_line[j] += g
-                                        routed[q] = True
-                                        break
-                            else:
-                                if not is_sum:
-                                    g = g / (r_count[r] * q_count[q])
-                                for j in range(q_lo[q], q_hi[q]):
-                                    t_line[j] += g
+                            if not is_sum:
+                                g = g / (r_count[r] * q_count[q])
+                            for j in range(q_lo[q], q_hi[q]):
+                                t_line[j] += g
         return grad
 
     return pool, pool_grad
