@@ -102,6 +102,13 @@ class GlobalPoolLayer(Layer):
         (``pt.max`` for global max-pooling).
     name : str, optional
 
+    Notes
+    -----
+    ``pt.max`` sends its gradient to every input equal to the maximum (PyTensor's
+    rule, as Theano's), so a map of k tied values, such as a constant region after a
+    ReLU, gets k times the gradient. :class:`MaxPool2DLayer` with
+    ``pool_size`` equal to the map size sends it to the first maximum only.
+
     Raises
     ------
     ValueError
