@@ -152,7 +152,7 @@ def fit_paper_schedule(model, X, y, X_target=None, batch_size=32, max_epochs=1, 
 
 
 def predict_classes(model, X, batch_size=500):
-    """Class predictions of ``model`` for the rows of ``X`` (evaluation mode, no gradients)."""
+    """Class predictions of ``model`` for the rows of ``X``, in batches, without gradients."""
     with torch.no_grad():
         return np.concatenate([model(torch.from_numpy(X[i:i + batch_size]))[0].argmax(1).numpy()
                                for i in range(0, len(X), batch_size)])

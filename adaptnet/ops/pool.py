@@ -9,9 +9,9 @@ maximum in row-major order within the window, as in Caffe, PyTorch and
 TensorFlow. (Theano sent it to every input equal to the maximum. Where values
 tie, as over the flat background of a digit after a ReLU, that is not a
 subgradient: shifting a window of k equal values by e moves the maximum by e,
-but Theano's gradient predicts k * e.) Dedicated kernels are used rather than :class:`Im2Col`: a
-pooling window needs no GEMM, and one pass over the input is several times
-cheaper than building a patch matrix first.
+but Theano's gradient predicts k * e.) Dedicated kernels are used rather than
+:class:`Im2Col`: a pooling window needs no GEMM, and one pass over the input
+is several times cheaper than building a patch matrix first.
 """
 import numbers
 
@@ -437,17 +437,17 @@ def _numba_pool_kernels(op):
                                     hit_j = j if found else hit_j
                             if hit_i >= 0:
                                 target[hit_i, hit_j] += g_out[r, q]
-                    continue
-                for r in range(out_h):
-                    # one image row at a time, so source and target rows are read in order
-                    for i in range(r_lo[r], r_hi[r]):
-                        line, t_line = source[i], target[i]
-                        for q in range(out_w):
-                            g = g_out[r, q]
-                            if not is_sum:
-                                g = g / (r_count[r] * q_count[q])
-                            for j in range(q_lo[q], q_hi[q]):
-                                t_line[j] += g
+                else:
+                    for r in range(out_h):
+                        # one image row at a time, so source and target rows are read in order
+                        for i in range(r_lo[r], r_hi[r]):
+                            t_line = target[i]
+                            for q in range(out_w):
+                                g = g_out[r, q]
+                                if not is_sum:
+                                    g = g / (r_count[r] * q_count[q])
+                                for j in range(q_lo[q], q_hi[q]):
+                                    t_line[j] += g
         return grad
 
     return pool, pool_grad
